@@ -53,7 +53,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("answer", (OptionSpec("text", required=True),)),
     CommandSpec("score"),
     CommandSpec("leaderboard"),
-    CommandSpec("language", (OptionSpec("language", kind="choice", choices=("ja", "en")),), admin=True),
+    CommandSpec(
+        "language", (OptionSpec("language", kind="choice", choices=("ja", "en")),), admin=True
+    ),
     CommandSpec(
         "schedule",
         admin=True,

@@ -1,0 +1,52 @@
+"""The composition root: the one place that builds store, clock, content, services, adapters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.config import Settings
+from bot.content.loader import load_library
+from bot.content.models import Library
+from bot.core.catalog import Catalog
+from bot.core.clock import Clock, SystemClock
+from bot.core.router import Router
+from bot.core.transport import Transport
+from bot.storage.database import Database
+from bot.storage.positions import PositionRepo
+from bot.storage.quizzes import QuizRepo
+from bot.storage.settings import SettingsRepo
+
+
+def resolve_content_dir(settings: Settings) -> Path:
+    """The content directory: as configured, else the repository's own `content/`."""
+    configured = settings.bot.content_dir
+    if configured.is_dir():
+        return configured
+    bundled = Path(__file__).resolve().parent.parent / "content"
+    return bundled if not configured.is_absolute() and bundled.is_dir() else configured
+
+
+def build_core(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    library: Library | None = None,
+    catalog: Catalog | None = None,
+) -> Router:
+    clock = clock or SystemClock()
+    catalog = catalog or Catalog.load()
+    library = library or load_library(resolve_content_dir(settings))
+    db = Database(settings.bot.database_path)
+    transports: dict[str, Transport] = {}
+    router = Router(
+        settings=settings,
+        library=library,
+        catalog=catalog,
+        clock=clock,
+        quiz_repo=QuizRepo(db),
+        positions=PositionRepo(db),
+        channel_settings=SettingsRepo(db),
+        transports=transports,
+        on_close=db.close,
+    )
+    return router
