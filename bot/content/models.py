@@ -23,7 +23,10 @@ class SourceLocation:
 
 @dataclass(frozen=True)
 class Section:
-    """A heading and its text. `id` is ASCII (`2.3.1`); `label` is the paper's own (`第２部 ３（１）`)."""
+    """A heading and its text.
+
+    `id` is ASCII (`2.3.1`); `label` is the paper's own notation (`第２部 ３（１）`).
+    """
 
     id: str
     label: str
@@ -58,6 +61,10 @@ class Document:
     sections: tuple[Section, ...]
     title_en: str = ""
     where: SourceLocation | None = field(default=None, compare=False)
+    # The source's back matter (date line, publisher, address, notes), verbatim, one line each:
+    # kept as metadata so nothing of the source is silently dropped, never shown as a section.
+    back_matter: tuple[str, ...] = ()
+    source: str = ""
 
     def section(self, section_id: str) -> Section | None:
         for s in self.sections:
