@@ -11,10 +11,13 @@ from bot.core.catalog import Catalog
 from bot.core.clock import Clock, SystemClock
 from bot.core.router import Router
 from bot.core.transport import Transport
+from bot.scheduling import DailyPoster, Scheduler
+from bot.services.schedules import ScheduleService
 from bot.storage.database import Database
 from bot.storage.positions import PositionRepo
 from bot.storage.quizzes import QuizRepo
 from bot.storage.settings import SettingsRepo
+from bot.storage.subscriptions import SubscriptionRepo
 
 
 def resolve_content_dir(settings: Settings) -> Path:
@@ -32,21 +35,48 @@ def build_core(
     clock: Clock | None = None,
     library: Library | None = None,
     catalog: Catalog | None = None,
+    fire_jobs: bool = True,
 ) -> Router:
     clock = clock or SystemClock()
     catalog = catalog or Catalog.load()
     library = library or load_library(resolve_content_dir(settings))
     db = Database(settings.bot.database_path)
     transports: dict[str, Transport] = {}
+    positions = PositionRepo(db)
     router = Router(
         settings=settings,
         library=library,
         catalog=catalog,
         clock=clock,
         quiz_repo=QuizRepo(db),
-        positions=PositionRepo(db),
+        positions=positions,
         channel_settings=SettingsRepo(db),
         transports=transports,
         on_close=db.close,
     )
+    subscriptions = SubscriptionRepo(db)
+    poster = DailyPoster(
+        subscriptions,
+        positions,
+        library,
+        settings,
+        catalog,
+        clock,
+        transports,
+        language=lambda channel: router.language(channel, None),
+    )
+    # Jobs exist from the start (so `schedule set` can register one at once), but no timer
+    # fires until `studybot run` starts the scheduler.
+    scheduler = Scheduler(subscriptions, poster, settings, clock, fire_jobs=fire_jobs)
+    router.schedule = ScheduleService(
+        subscriptions=subscriptions,
+        positions=positions,
+        poster=poster,
+        scheduler=scheduler,
+        library=library,
+        settings=settings,
+        catalog=catalog,
+        clock=clock,
+    )
+    router.scheduler = scheduler
     return router

@@ -28,7 +28,7 @@ async def run_service(settings: Settings) -> int:
             loop.add_signal_handler(sig, stop.set)
 
     console = ConsoleAdapter(core, channel=settings.console.channel, user=settings.console.user)
-    tasks: list[asyncio.Task[None]] = [asyncio.create_task(core.run_timers(), name="timers")]
+    tasks: list[asyncio.Task[object]] = [asyncio.create_task(core.run_timers(), name="timers")]
     adapters: list[str] = []
     if settings.discord.enabled:
         from bot.adapters.discord import run_discord
@@ -41,26 +41,39 @@ async def run_service(settings: Settings) -> int:
         tasks.append(asyncio.create_task(run_slack(core, settings), name="slack"))
         adapters.append("Slack")
 
-    scheduler = core.start_scheduler()
+    scheduler = core.scheduler
+    if scheduler is not None:
+        # After the adapters attached (console at once; Discord and Slack retry a post whose
+        # adapter is not connected yet), so recovery can post what downtime left undone.
+        await scheduler.start()
     database = settings.bot.database_path
     if adapters:
-        print(core.catalog.text("console.started", lang, adapters=", ".join(adapters),
-                                database=database), flush=True)
+        print(
+            core.catalog.text(
+                "console.started", lang, adapters=", ".join(adapters), database=database
+            ),
+            flush=True,
+        )
     else:
         print(core.catalog.text("console.running", lang, database=database), flush=True)
         if sys.stdin.isatty():
             tasks.append(asyncio.create_task(console.run_interactive(sys.stdin), name="repl"))
 
-    waiter = asyncio.create_task(stop.wait())
+    failed = False
+    waiter: asyncio.Task[object] = asyncio.create_task(stop.wait())
     try:
         while not stop.is_set():
-            done, _ = await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
+            watched: set[asyncio.Task[object]] = {waiter, *tasks}
+            done, _ = await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
                 if task is waiter:
                     continue
                 tasks.remove(task)
-                if task.exception() is not None:
-                    log.error("%s stopped: %s", task.get_name(), task.exception())
+                error = task.exception()
+                if error is not None:
+                    # An adapter that cannot run (a rejected token) stops the service loudly.
+                    log.error("%s stopped: %s", task.get_name(), error)
+                    failed = True
                     stop.set()
     finally:
         if scheduler is not None:
@@ -71,4 +84,4 @@ async def run_service(settings: Settings) -> int:
         waiter.cancel()
         core.close()
         print(core.catalog.text("console.stopped", lang), flush=True)
-    return 0
+    return 1 if failed else 0

@@ -41,6 +41,14 @@ class ScheduleHandler(Protocol):
     async def handle(self, incoming: Incoming, args: str, lang: str) -> Reply: ...
 
 
+class Timers(Protocol):
+    """The daily-post scheduler, as `studybot run` starts and stops it."""
+
+    async def start(self) -> object: ...
+
+    def shutdown(self) -> None: ...
+
+
 class Router:
     """Implements `bot.core.api.CoreApi`."""
 
@@ -69,6 +77,7 @@ class Router:
         self._presence: dict[ChannelKey, dict[str, datetime]] = {}
         self.lookups = Lookups(catalog)
         self.schedule: ScheduleHandler | None = None
+        self.scheduler: Timers | None = None
         self.quizzes = QuizService(
             repo=quiz_repo,
             catalog=catalog,
@@ -480,7 +489,14 @@ class Router:
             if action.args[0] == "quiz":
                 return self._start_quiz(incoming, document, "solo", lang)
             if action.args[0] == "excerpt":
-                return self._excerpt(incoming, document, "", lang)
+                # App Home has no channel of its own: show where the workspace's group reads.
+                reading = self._positions.channels(
+                    incoming.channel.platform, incoming.channel.workspace, document.id
+                )
+                source = reading[0] if reading else incoming.channel
+                return self._excerpt(
+                    dataclasses.replace(incoming, channel=source), document, "", lang
+                )
         return error_reply(self.t("error.stale_button", lang))
 
     # App Home -----------------------------------------------------------------------------

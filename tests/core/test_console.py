@@ -92,8 +92,20 @@ async def test_every_error_path_gets_a_precise_message(
 
 async def test_help_lists_every_command(core: Router) -> None:
     out = await run_console(core, "/help\n")
-    for name in ("help", "toc", "section", "search", "glossary", "excerpt", "quiz", "answer",
-                 "score", "leaderboard", "schedule", "language"):
+    for name in (
+        "help",
+        "toc",
+        "section",
+        "search",
+        "glossary",
+        "excerpt",
+        "quiz",
+        "answer",
+        "score",
+        "leaderboard",
+        "schedule",
+        "language",
+    ):
         assert f"/{name}" in out
 
 

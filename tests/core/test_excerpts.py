@@ -46,11 +46,18 @@ paragraph = st.lists(sentence, min_size=1, max_size=12).map("".join)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.lists(paragraph, min_size=1, max_size=6), min_size=1, max_size=5),
-       st.integers(min_value=100, max_value=900))
+@given(
+    st.lists(st.lists(paragraph, min_size=1, max_size=6), min_size=1, max_size=5),
+    st.integers(min_value=100, max_value=900),
+)
 def test_any_document_splits_losslessly(sections: list[list[str]], size: int) -> None:
     document = Document(
-        id="gen", title="t", publisher="p", publisher_en="p", date="2025-01", source_url="",
+        id="gen",
+        title="t",
+        publisher="p",
+        publisher_en="p",
+        date="2025-01",
+        source_url="",
         language="ja",
         sections=tuple(
             Section(str(i + 1), f"第{i + 1}部", "title", None, i, tuple(paras))

@@ -83,8 +83,19 @@ def test_parse_quiz_args() -> None:
     ],
 )
 def test_cloze_matching_is_tolerant_but_whole(typed: str, ok: bool) -> None:
-    q = Question("x", "d", ("2.3.1",), "cloze", "＿＿＿", (), "地位協定", ("日米地位協定",),
-                 "", "地位協定", 1)
+    q = Question(
+        "x",
+        "d",
+        ("2.3.1",),
+        "cloze",
+        "＿＿＿",
+        (),
+        "地位協定",
+        ("日米地位協定",),
+        "",
+        "地位協定",
+        1,
+    )
     assert is_correct(q, typed) is ok
 
 
