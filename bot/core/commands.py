@@ -66,6 +66,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
                     OptionSpec("time", required=True),
                     OptionSpec("timezone"),
                     OptionSpec("days"),
+                    OptionSpec("thread", kind="choice", choices=("thread", "nothread")),
+                    OptionSpec("end", kind="choice", choices=("loop", "noloop")),
                 ),
                 admin=True,
             ),

@@ -95,6 +95,9 @@ class Reply:
     # Set when the core needs the posted message's id back (e.g. "quiz:<session>" so the
     # reveal can edit the question in place). The adapter passes it to `Core.delivered`.
     track: str | None = None
+    # The next free text from the asking user answers this (a fill-in-the-blank question);
+    # adapters that read plain lines (the console) send it as `answer`.
+    awaits_answer: bool = False
     # Messages sent after this one, in order (e.g. the public group question after a private ack).
     followups: tuple[Reply, ...] = field(default=())
 

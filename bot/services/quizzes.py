@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,6 +30,8 @@ from bot.storage.quizzes import QuizRepo, QuizSession, Round
 log = logging.getLogger(__name__)
 
 SOLO_WORDS = frozenset({"solo", "ソロ", "そろ", "ひとり", "一人", "個人"})
+# An explicit count: `count=5`, `n=5` or `5問` (a bare number may be a section).
+_NAMED_COUNT = re.compile(r"(?:count|n)=(\d+)|(\d+)問")
 GROUP_WORDS = frozenset({"group", "グループ", "ぐるーぷ", "みんな", "全員"})
 
 
@@ -66,7 +69,10 @@ def parse_quiz_args(args: str) -> QuizRequest:
     tokens = nfkc(args).split()
     for i, token in enumerate(tokens):
         low = token.casefold()
-        if low in SOLO_WORDS:
+        named = _NAMED_COUNT.fullmatch(low)
+        if named:
+            count = int(named.group(1) or named.group(2))
+        elif low in SOLO_WORDS:
             mode = "solo"
         elif low in GROUP_WORDS:
             mode = "group"
@@ -231,6 +237,7 @@ class QuizService:
             tone=Tone.QUIZ,
             ephemeral=session.mode == "solo",
             track=f"quiz:{session.id}:{no}" if session.mode == "group" else None,
+            awaits_answer=question.type == "cloze",
         )
 
     async def delivered(self, track: str, delivery: Delivery) -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from bot.adapters.console import ConsoleAdapter
 from bot.content.models import Library
+from bot.core.reply import Reply
 from bot.core.router import Router
 
 REPO = Path(__file__).resolve().parents[2]
@@ -130,3 +131,15 @@ async def test_english_channel(core: Router) -> None:
     assert "This channel now uses English." in out
     assert "Section 2.3.1" in out
     assert "You have not answered any quiz yet." in out
+
+
+async def test_a_typed_line_answers_a_fill_in_the_blank_question(core: Router) -> None:
+    out = io.StringIO()
+    adapter = ConsoleAdapter(core, channel="console", user="hanako", out=out)
+    question = Reply(title="Q", blocks=("＿＿＿",), awaits_answer=True, ephemeral=True)
+    adapter.transport.show(adapter.channel, question, "ja")
+    incoming = adapter.to_incoming("1978")
+    assert incoming is not None and (incoming.command, incoming.args) == ("answer", "1978")
+    # Only the next line: after it, a number presses buttons again and text is a command.
+    follow = adapter.to_incoming("toc")
+    assert follow is not None and follow.command == "toc"

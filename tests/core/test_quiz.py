@@ -68,6 +68,10 @@ def test_parse_quiz_args() -> None:
     assert parse_quiz_args("第２部３（１） ５ グループ").count == 5
     assert parse_quiz_args("第２部３（１） ５ グループ").mode == "group"
     assert parse_quiz_args("").ref == ""
+    # A count on its own must be explicit, since a bare number names a part of the paper.
+    assert parse_quiz_args("count=5") == parse_quiz_args("5問")
+    assert parse_quiz_args("count=5").count == 5 and parse_quiz_args("count=5").ref == ""
+    assert parse_quiz_args("1").ref == "1" and parse_quiz_args("1").count is None
 
 
 @pytest.mark.parametrize(

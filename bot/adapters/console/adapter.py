@@ -34,6 +34,8 @@ class ConsoleTransport:
         self._write = write
         self._ids = itertools.count(1)
         self.last_actions: dict[ChannelKey, tuple[str, ...]] = {}
+        # Channels whose latest question wants a typed answer (a fill-in-the-blank).
+        self.awaiting: set[ChannelKey] = set()
 
     def next_id(self) -> str:
         return f"console-{next(self._ids)}"
@@ -42,6 +44,10 @@ class ConsoleTransport:
         rendered = render_reply(reply, self._core.catalog, lang)
         if rendered.actions:
             self.last_actions[channel] = rendered.actions
+            self.awaiting.discard(channel)
+        if reply.awaits_answer:
+            self.awaiting.add(channel)
+            self.last_actions.pop(channel, None)
         self._write(rendered.text)
         if reply.followups:
             for followup in reply.followups:
@@ -84,6 +90,9 @@ class ConsoleAdapter:
         if not text:
             return None
         folded = nfkc(text)
+        if not folded.startswith("/") and self.channel in self.transport.awaiting:
+            self.transport.awaiting.discard(self.channel)
+            return Incoming(self.channel, self.user, self.user, "answer", text, is_admin=True)
         if folded.isdigit():
             actions = self.transport.last_actions.get(self.channel, ())
             n = int(folded)
