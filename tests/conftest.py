@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from bot.app import build_core
 from bot.config import Settings, load_settings
@@ -16,6 +18,12 @@ from bot.content.loader import load_library
 from bot.content.models import Library
 from bot.core.clock import ManualClock
 from bot.core.router import Router
+
+# CI runs the same examples every time, so a landing never depends on a lucky draw; locally
+# Hypothesis keeps exploring new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"

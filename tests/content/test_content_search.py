@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from bot.content.models import Document, Section
@@ -177,6 +177,9 @@ def test_any_folded_substring_is_found(before: str, word: str, after: str) -> No
     word = word.strip()
     if not "".join(fold_text(word).split()):
         return
-    index = SearchIndex.build(_doc(before + word + after))
+    text = before + word + after
     query = " ".join(fold_text(word).split())
+    # NFKC may compose across the join (う + ﾞ is ゔ): then the word is not in the text.
+    assume(all(part in fold_text(text) for part in query.split()))
+    index = SearchIndex.build(_doc(text))
     assert index.search(query).total == 1

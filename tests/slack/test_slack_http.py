@@ -227,14 +227,18 @@ async def test_a_retried_request_is_not_run_twice(
     "sign",
     [
         {"secret": "not-the-secret"},
-        {"timestamp": int(time.time()) - 6 * 60},  # replayed: older than 5 minutes
-        {"timestamp": int(time.time()) + 6 * 60},
+        # Offsets, not timestamps: a timestamp computed at collection would drift into the
+        # 5-minute window by the time a long suite reaches this test.
+        {"offset": -6 * 60},  # replayed: older than 5 minutes
+        {"offset": 6 * 60},
     ],
     ids=["forged", "stale", "future"],
 )
 async def test_unverified_requests_get_401_and_do_nothing(
     slack: Harness, stub: StubCore, fake: FakeSlack, sign: dict[str, object]
 ) -> None:
+    if "offset" in sign:
+        sign = {"timestamp": int(time.time()) + int(str(sign["offset"]))}
     at_startup = list(fake.calls)  # the token check
     assert (
         await slack.post(slash_body("quiz", response_url=fake.response_url()), FORM, **sign) == 401
