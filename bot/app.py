@@ -79,4 +79,5 @@ def build_core(
         clock=clock,
     )
     router.scheduler = scheduler
+    router.subscriptions = subscriptions
     return router

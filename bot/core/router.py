@@ -30,6 +30,7 @@ from bot.services.quizzes import QuizArgumentError, QuizService, parse_quiz_args
 from bot.storage.positions import PositionRepo
 from bot.storage.quizzes import QuizRepo
 from bot.storage.settings import SettingsRepo
+from bot.storage.subscriptions import SubscriptionRepo
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ class Router:
         self.lookups = Lookups(catalog)
         self.schedule: ScheduleHandler | None = None
         self.scheduler: Timers | None = None
+        self.subscriptions: SubscriptionRepo | None = None
         self.quizzes = QuizService(
             repo=quiz_repo,
             catalog=catalog,
@@ -281,14 +283,24 @@ class Router:
                 self.t("excerpt.error.args", lang, args=args[:50]),
                 hint=self.t("excerpt.hint", lang),
             )
+        # A subscribed channel reads the plan its daily posts use (size, end, document),
+        # so `excerpt` and the morning post always agree on "day 5 of 18".
         reading = self.settings.reading
-        plan = build_plan(document, reading.excerpt_min, reading.excerpt_max)
+        low, high, loop = reading.excerpt_min, reading.excerpt_max, reading.at_end == "loop"
+        subscription = (
+            self.subscriptions.for_channel(incoming.channel) if self.subscriptions else None
+        )
+        if subscription is not None:
+            low, high = subscription.excerpt_min, subscription.excerpt_max
+            loop = subscription.at_end == "loop"
+            document = self.library.document(subscription.document) or document
+        plan = build_plan(document, low, high)
         if not plan.excerpts:
             return error_reply(self.t("excerpt.error.empty", lang))
         position, completed = self._positions.get(incoming.channel, document.id)
         prompts = self.library.prompts.get(document.id, ())
         if which in ("next", "次", "つぎ"):
-            if completed and reading.at_end == "stop":
+            if completed and not loop:
                 return Reply(
                     blocks=(self.t("excerpt.finished", lang, total=len(plan)),), tone=Tone.SUCCESS
                 )
@@ -297,7 +309,7 @@ class Router:
                 incoming.channel,
                 document.id,
                 len(plan),
-                reading.at_end == "loop",
+                loop,
                 self.clock.now(),
             )
         else:

@@ -143,3 +143,20 @@ async def test_a_typed_line_answers_a_fill_in_the_blank_question(core: Router) -
     # Only the next line: after it, a number presses buttons again and text is a command.
     follow = adapter.to_incoming("toc")
     assert follow is not None and follow.command == "toc"
+
+
+async def test_a_subscribed_channel_reads_its_subscriptions_plan(core: Router) -> None:
+    """`excerpt next` follows the subscription's end-of-paper choice (loop starts over)."""
+    from bot.services.excerpts import build_plan
+
+    total = len(build_plan(core.document))
+    script = "/schedule set 07:00 Asia/Tokyo loop\n" + "/excerpt next\n" * (total + 1)
+    out = await run_console(core, script)
+    days = [
+        line.split("日目")[0].split("（")[-1]
+        for line in out.splitlines()
+        if line.startswith("📖 今日の抜粋")
+    ]
+    assert days == [str(d) for d in range(1, total + 1)] + ["1"]
+    stop = await run_console(core, "/schedule set noloop\n" + "/excerpt next\n" * (total + 1))
+    assert "読み終えました" in stop
