@@ -14,10 +14,10 @@ from bot.core.transport import Transport
 from bot.scheduling import DailyPoster, Scheduler
 from bot.services.schedules import ScheduleService
 from bot.storage.database import Database
-from bot.storage.positions import PositionRepo
-from bot.storage.quizzes import QuizRepo
-from bot.storage.settings import SettingsRepo
-from bot.storage.subscriptions import SubscriptionRepo
+from bot.storage.positions import SqlitePositionStore
+from bot.storage.quizzes import SqliteQuizStore
+from bot.storage.settings import SqliteChannelSettingsStore
+from bot.storage.subscriptions import SqliteSubscriptionStore
 
 
 def resolve_content_dir(settings: Settings) -> Path:
@@ -42,19 +42,19 @@ def build_core(
     library = library or load_library(resolve_content_dir(settings))
     db = Database(settings.bot.database_path)
     transports: dict[str, Transport] = {}
-    positions = PositionRepo(db)
+    positions = SqlitePositionStore(db)
     router = Router(
         settings=settings,
         library=library,
         catalog=catalog,
         clock=clock,
-        quiz_repo=QuizRepo(db),
+        quiz_repo=SqliteQuizStore(db),
         positions=positions,
-        channel_settings=SettingsRepo(db),
+        channel_settings=SqliteChannelSettingsStore(db),
         transports=transports,
         on_close=db.close,
     )
-    subscriptions = SubscriptionRepo(db)
+    subscriptions = SqliteSubscriptionStore(db)
     poster = DailyPoster(
         subscriptions,
         positions,

@@ -27,10 +27,7 @@ from bot.core.transport import Delivery, DeliveryError, Transport
 from bot.services.excerpts import build_plan, excerpt_reply
 from bot.services.lookups import Lookups, find_terms
 from bot.services.quizzes import QuizArgumentError, QuizService, parse_quiz_args
-from bot.storage.positions import PositionRepo
-from bot.storage.quizzes import QuizRepo
-from bot.storage.settings import SettingsRepo
-from bot.storage.subscriptions import SubscriptionRepo
+from bot.storage.interface import ChannelSettingsStore, PositionStore, QuizStore, SubscriptionStore
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +57,9 @@ class Router:
         library: Library,
         catalog: Catalog,
         clock: Clock,
-        quiz_repo: QuizRepo,
-        positions: PositionRepo,
-        channel_settings: SettingsRepo,
+        quiz_repo: QuizStore,
+        positions: PositionStore,
+        channel_settings: ChannelSettingsStore,
         transports: dict[str, Transport],
         on_close: Callable[[], None] | None = None,
     ) -> None:
@@ -79,7 +76,7 @@ class Router:
         self.lookups = Lookups(catalog)
         self.schedule: ScheduleHandler | None = None
         self.scheduler: Timers | None = None
-        self.subscriptions: SubscriptionRepo | None = None
+        self.subscriptions: SubscriptionStore | None = None
         self.quizzes = QuizService(
             repo=quiz_repo,
             catalog=catalog,

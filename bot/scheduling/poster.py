@@ -27,8 +27,8 @@ from bot.core.reply import Reply, Tone
 from bot.core.transport import Delivery, DeliveryError, DeliveryFailure, Transport
 from bot.scheduling.rules import Rule
 from bot.services.excerpts import build_plan, excerpt_reply
-from bot.storage.positions import PositionRepo
-from bot.storage.subscriptions import (
+from bot.storage.interface import PositionStore, SubscriptionStore
+from bot.storage.records import (
     NOTE_ABANDONED,
     NOTE_FINISHED,
     NOTE_MISSED,
@@ -37,7 +37,6 @@ from bot.storage.subscriptions import (
     NOTE_PAUSED,
     DeliveryRecord,
     Subscription,
-    SubscriptionRepo,
 )
 
 log = logging.getLogger(__name__)
@@ -113,8 +112,8 @@ class _Content:
 class DailyPoster:
     def __init__(
         self,
-        subscriptions: SubscriptionRepo,
-        positions: PositionRepo,
+        subscriptions: SubscriptionStore,
+        positions: PositionStore,
         library: Library,
         settings: Settings,
         catalog: Catalog,

@@ -25,7 +25,8 @@ from bot.config import Settings
 from bot.core.clock import Clock
 from bot.scheduling.poster import DailyPoster, Outcome, PostResult, RecoveryReport, rule_of
 from bot.scheduling.rules import format_days_code
-from bot.storage.subscriptions import Subscription, SubscriptionRepo
+from bot.storage.interface import SubscriptionStore
+from bot.storage.records import Subscription
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ def cron_trigger(subscription: Subscription) -> Any:
 class Scheduler:
     def __init__(
         self,
-        subscriptions: SubscriptionRepo,
+        subscriptions: SubscriptionStore,
         poster: DailyPoster,
         settings: Settings,
         clock: Clock,

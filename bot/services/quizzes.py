@@ -25,7 +25,8 @@ from bot.core.commands import MAX_QUIZ_COUNT
 from bot.core.incoming import ChannelKey, Incoming
 from bot.core.reply import Button, ButtonStyle, Citation, Field, Reply, Tone, error_reply
 from bot.core.transport import Delivery
-from bot.storage.quizzes import QuizRepo, QuizSession, Round
+from bot.storage.interface import QuizStore
+from bot.storage.records import QuizSession, Round
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ class QuizService:
     def __init__(
         self,
         *,
-        repo: QuizRepo,
+        repo: QuizStore,
         catalog: Catalog,
         clock: Clock,
         outbox: Outbox,

@@ -40,8 +40,8 @@ from bot.scheduling.rules import (
     parse_zone,
 )
 from bot.services.excerpts import build_plan
-from bot.storage.positions import PositionRepo
-from bot.storage.subscriptions import (
+from bot.storage.interface import PositionStore, SubscriptionStore
+from bot.storage.records import (
     NOTE_ADMIN,
     NOTE_NO_TRANSPORT,
     PAUSED_BY_ADMIN,
@@ -49,7 +49,6 @@ from bot.storage.subscriptions import (
     AtEnd,
     DeliveryRecord,
     Subscription,
-    SubscriptionRepo,
     SubscriptionSpec,
 )
 
@@ -138,8 +137,8 @@ class ScheduleService:
     def __init__(
         self,
         *,
-        subscriptions: SubscriptionRepo,
-        positions: PositionRepo,
+        subscriptions: SubscriptionStore,
+        positions: PositionStore,
         poster: DailyPoster,
         scheduler: ScheduleSync,
         library: Library,

@@ -8,7 +8,7 @@ from bot.core.incoming import ChannelKey
 from bot.storage.database import Database
 
 
-class PositionRepo:
+class SqlitePositionStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 

@@ -9,63 +9,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.incoming import ChannelKey
 from bot.storage.database import Database
-
-
-@dataclass(frozen=True)
-class QuizSession:
-    id: int
-    channel: ChannelKey
-    starter: str
-    mode: str  # "solo" | "group"
-    document: str
-    question_ids: tuple[str, ...]
-    current: int  # index of the round being played
-    state: str  # "open" | "done" | "cancelled"
-    language: str
-    created_at: datetime
-
-    @property
-    def total(self) -> int:
-        return len(self.question_ids)
-
-
-@dataclass(frozen=True)
-class Round:
-    session_id: int
-    question_no: int
-    question_id: str
-    opened_at: datetime
-    deadline: datetime | None
-    message_id: str | None
-    revealed_at: datetime | None
-
-
-@dataclass(frozen=True)
-class Answer:
-    user: str
-    user_name: str
-    response: str
-    correct: bool
-    points: int
-    answered_at: datetime
-
-
-@dataclass(frozen=True)
-class Score:
-    user: str
-    user_name: str
-    points: int
-    correct: int
-    answered: int
-
-    @property
-    def accuracy(self) -> float:
-        return self.correct / self.answered if self.answered else 0.0
+from bot.storage.records import Answer, QuizSession, Round, Score
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -99,7 +47,7 @@ def _round(r: sqlite3.Row) -> Round:
     )
 
 
-class QuizRepo:
+class SqliteQuizStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 

@@ -9,7 +9,7 @@ from bot.core.incoming import ChannelKey
 from bot.storage.database import Database
 
 
-class SettingsRepo:
+class SqliteChannelSettingsStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 

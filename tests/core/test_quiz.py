@@ -18,7 +18,7 @@ from bot.core.router import Router
 from bot.core.transport import Delivery
 from bot.services.quizzes import is_correct, parse_quiz_args
 from bot.storage.database import Database
-from bot.storage.quizzes import QuizRepo
+from bot.storage.quizzes import SqliteQuizStore
 
 CHANNEL = ChannelKey("test", "w1", "c1")
 
@@ -214,7 +214,7 @@ async def test_cloze_answer_by_command(core: Router, library: Library) -> None:
 def test_concurrent_answers_never_lose_or_double_a_point(tmp_path: Path) -> None:
     """40 members answer the same question at once, each twice, through separate connections."""
     path = tmp_path / "db.sqlite3"
-    setup = QuizRepo(Database(path))
+    setup = SqliteQuizStore(Database(path))
     now = datetime(2026, 1, 1, tzinfo=UTC)
     session = setup.create_session(CHANNEL, "u0", "group", "d", ["q1"], "ja", now, None)
     errors: list[BaseException] = []
@@ -224,7 +224,7 @@ def test_concurrent_answers_never_lose_or_double_a_point(tmp_path: Path) -> None
 
     def member(i: int) -> None:
         try:
-            repo = QuizRepo(Database(path))
+            repo = SqliteQuizStore(Database(path))
             barrier.wait()
             for _ in range(2):
                 right = i % 2 == 0

@@ -24,8 +24,8 @@ from bot.core.transport import Delivery, DeliveryError, DeliveryFailure, Transpo
 from bot.scheduling.poster import DailyPoster
 from bot.services.excerpts import build_plan
 from bot.storage.database import Database
-from bot.storage.positions import PositionRepo
-from bot.storage.subscriptions import SubscriptionRepo, SubscriptionSpec
+from bot.storage.positions import SqlitePositionStore
+from bot.storage.subscriptions import SqliteSubscriptionStore, SubscriptionSpec
 
 DOC_ID = "test-doc"
 PLATFORM = "console"
@@ -146,8 +146,8 @@ class FakeTransport:
 @dataclass
 class World:
     db: Database
-    subs: SubscriptionRepo
-    positions: PositionRepo
+    subs: SqliteSubscriptionStore
+    positions: SqlitePositionStore
     library: Library
     settings: Settings
     clock: ManualClock
@@ -168,8 +168,8 @@ def make_world(
     transports: dict[str, Transport] | None = None,
 ) -> World:
     db = Database(db_path)
-    subs = SubscriptionRepo(db)
-    positions = PositionRepo(db)
+    subs = SqliteSubscriptionStore(db)
+    positions = SqlitePositionStore(db)
     library = make_library()
     settings = settings or make_settings()
     clock = ManualClock(now)

@@ -8,15 +8,17 @@ from pathlib import Path
 from scheduling_support import CHANNEL, spec
 
 from bot.storage.database import Database
-from bot.storage.subscriptions import SubscriptionRepo
+from bot.storage.subscriptions import SqliteSubscriptionStore
 
 NOW = datetime(2025, 6, 1, 22, 0, tzinfo=UTC)
 DAY = date(2025, 6, 2)
 
 
-def repos(path: Path) -> tuple[Database, Database, SubscriptionRepo, SubscriptionRepo]:
+def repos(
+    path: Path,
+) -> tuple[Database, Database, SqliteSubscriptionStore, SqliteSubscriptionStore]:
     a, b = Database(path), Database(path)
-    return a, b, SubscriptionRepo(a), SubscriptionRepo(b)
+    return a, b, SqliteSubscriptionStore(a), SqliteSubscriptionStore(b)
 
 
 def test_one_claim_per_subscription_and_local_date_across_connections(db_path: Path) -> None:
@@ -53,7 +55,7 @@ def test_taking_over_an_abandoned_claim_is_won_once(db_path: Path) -> None:
 def test_release_only_by_the_holder_and_outcomes_stick(db_path: Path) -> None:
     db = Database(db_path)
     try:
-        repo = SubscriptionRepo(db)
+        repo = SqliteSubscriptionStore(db)
         sub = repo.upsert(CHANNEL, spec(), "admin", NOW)
         repo.claim(sub.id, DAY, "a", NOW)
         assert repo.release(sub.id, DAY, "b") is False
@@ -75,7 +77,7 @@ def test_release_only_by_the_holder_and_outcomes_stick(db_path: Path) -> None:
 def test_failures_count_and_pause_at_the_limit(db_path: Path) -> None:
     db = Database(db_path)
     try:
-        repo = SubscriptionRepo(db)
+        repo = SqliteSubscriptionStore(db)
         sub = repo.upsert(CHANNEL, spec(), "admin", NOW)
         tallies = []
         for i in range(4):
@@ -99,7 +101,7 @@ def test_failures_count_and_pause_at_the_limit(db_path: Path) -> None:
 def test_upsert_keeps_history_and_pause_state(db_path: Path) -> None:
     db = Database(db_path)
     try:
-        repo = SubscriptionRepo(db)
+        repo = SqliteSubscriptionStore(db)
         first = repo.upsert(CHANNEL, spec("07:30"), "U1", NOW)
         repo.pause(first.id, "admin", "U1", NOW)
         later = NOW + timedelta(days=1)
