@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
 from bot.core.incoming import ChannelKey
@@ -26,23 +27,7 @@ class SqlitePositionStore:
         self, channel: ChannelKey, document: str, position: int, completed: bool, now: datetime
     ) -> None:
         with self._db.write() as conn:
-            conn.execute(
-                "INSERT INTO reading_positions"
-                " (platform, workspace, channel, document, position, completed, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (platform, workspace, channel, document) DO UPDATE SET"
-                " position = excluded.position, completed = excluded.completed,"
-                " updated_at = excluded.updated_at",
-                (
-                    channel.platform,
-                    channel.workspace,
-                    channel.channel,
-                    document,
-                    position,
-                    int(completed),
-                    now.isoformat(),
-                ),
-            )
+            _upsert(conn, channel, document, position, completed, now)
 
     def advance(
         self, channel: ChannelKey, document: str, total: int, loop: bool, now: datetime
@@ -63,23 +48,7 @@ class SqlitePositionStore:
                 position, completed = 0, False
             elif completed:
                 position = total
-            conn.execute(
-                "INSERT INTO reading_positions"
-                " (platform, workspace, channel, document, position, completed, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (platform, workspace, channel, document) DO UPDATE SET"
-                " position = excluded.position, completed = excluded.completed,"
-                " updated_at = excluded.updated_at",
-                (
-                    channel.platform,
-                    channel.workspace,
-                    channel.channel,
-                    document,
-                    position,
-                    int(completed),
-                    now.isoformat(),
-                ),
-            )
+            _upsert(conn, channel, document, position, completed, now)
         return position, completed
 
     def channels(self, platform: str, workspace: str, document: str) -> list[ChannelKey]:
@@ -92,3 +61,30 @@ class SqlitePositionStore:
                 (platform, workspace, document, platform, workspace, document),
             ).fetchall()
         return [ChannelKey(r["platform"], r["workspace"], r["channel"]) for r in rows]
+
+
+def _upsert(
+    conn: sqlite3.Connection,
+    channel: ChannelKey,
+    document: str,
+    position: int,
+    completed: bool,
+    now: datetime,
+) -> None:
+    conn.execute(
+        "INSERT INTO reading_positions"
+        " (platform, workspace, channel, document, position, completed, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (platform, workspace, channel, document) DO UPDATE SET"
+        " position = excluded.position, completed = excluded.completed,"
+        " updated_at = excluded.updated_at",
+        (
+            channel.platform,
+            channel.workspace,
+            channel.channel,
+            document,
+            position,
+            int(completed),
+            now.isoformat(),
+        ),
+    )
