@@ -58,6 +58,14 @@ class Lookups:
             self._indexes[document.id] = SearchIndex.build(document)
         return self._indexes[document.id]
 
+    def _heading(self, section: Section, lang: str) -> str:
+        return self.t(
+            "section.heading", lang, label=section.label, title=section.title, id=section.id
+        )
+
+    def _item(self, section: Section, lang: str) -> str:
+        return self.t("section.list_item", lang, heading=self._heading(section, lang))
+
     # help / toc ---------------------------------------------------------------------------
 
     def help(self, lang: str, prefix: str = "/") -> Reply:
@@ -77,7 +85,7 @@ class Lookups:
         lines = []
         for s in document.sections:
             indent = "\u3000" * (s.level - 1)
-            lines.append(f"{indent}{s.label} {s.title}（{s.id}）")
+            lines.append(indent + self._heading(s, lang))
         return Reply(
             title=self.t("toc.title", lang, document=document.title),
             blocks=("\n".join(lines), self.t("toc.hint", lang)),
@@ -109,7 +117,7 @@ class Lookups:
         self, document: Document, sections: tuple[Section, ...], key: str, ref: str, lang: str
     ) -> Reply:
         shown = sections[:MAX_CANDIDATE_BUTTONS]
-        lines = [f"・{s.label} {s.title}（{s.id}）" for s in shown]
+        lines = [self._item(s, lang) for s in shown]
         return Reply(
             blocks=(self.t(key, lang, ref=ref), "\n".join(lines)),
             buttons=tuple(
@@ -123,7 +131,7 @@ class Lookups:
         paragraphs = section.paragraphs
         if not paragraphs:
             children = document.children(section.id)
-            listing = "\n".join(f"・{c.label} {c.title}（{c.id}）" for c in children)
+            listing = "\n".join(self._item(c, lang) for c in children)
             paragraphs = (self.t("section.has_children", lang), listing)
         pages = paginate(paragraphs)
         page = max(1, min(page, len(pages)))
@@ -171,7 +179,7 @@ class Lookups:
             )
         fields = tuple(
             Field(
-                f"{hit.section.label} {hit.section.title}（{hit.section.id}）",
+                self._heading(hit.section, lang),
                 hit.snippet,
             )
             for hit in result.hits
@@ -209,7 +217,9 @@ class Lookups:
         if not terms:
             return error_reply(self.t("glossary.empty", lang))
         if not query.strip():
-            lines = [f"・{t.term}（{t.reading}）" for t in terms]
+            lines = [
+                self.t("glossary.list_item", lang, term=t.term, reading=t.reading) for t in terms
+            ]
             return Reply(
                 title=self.t("glossary.list_title", lang, count=len(terms)),
                 blocks=("\n".join(lines), self.t("glossary.hint", lang)),
@@ -223,7 +233,7 @@ class Lookups:
             )
         term = found[0]
         sections = [s for sid in term.sections if (s := document.section(sid)) is not None]
-        where = "\n".join(f"・{s.label} {s.title}（{s.id}）" for s in sections)
+        where = "\n".join(self._item(s, lang) for s in sections)
         fields = [Field(self.t("glossary.reading", lang), term.reading, inline=True)]
         if term.english:
             fields.append(Field(self.t("glossary.english", lang), term.english, inline=True))
