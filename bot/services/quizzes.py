@@ -295,8 +295,8 @@ class QuizService:
         )
         present = self._presence.present(session.channel, now) | {incoming.user}
         answered = {a.user for a in self._repo.answers(session.id, no)}
-        if present <= answered:
-            await self.reveal(session.id, no, document, questions)
+        if present <= answered and await self.reveal(session.id, no, document, questions):
+            return Reply(blocks=(self.t("quiz.answer_received_all", lang),), ephemeral=True)
         return ack
 
     def _points_for(self, session: QuizSession, current: Round, now: datetime) -> int:
