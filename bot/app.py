@@ -79,5 +79,5 @@ def build_core(
         clock=clock,
     )
     router.scheduler = scheduler
-    router.subscriptions = subscriptions
+    router.reading.subscriptions = subscriptions
     return router

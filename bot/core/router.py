@@ -13,21 +13,24 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.config import Settings
-from bot.content.models import Document, Library, Question
+from bot.content.models import Document, Library
 from bot.content.normalize import nfkc
-from bot.content.refs import complete_refs, resolve_ref
-from bot.core.actions import ActionIdError, make_action, parse_action
+from bot.content.refs import complete_refs
+from bot.core.actions import ActionIdError, parse_action
 from bot.core.api import MAX_SUGGESTIONS, AutocompleteKind, Suggestion
 from bot.core.catalog import Catalog, language_of
 from bot.core.clock import Clock
 from bot.core.commands import COMMAND_NAMES
 from bot.core.incoming import ChannelKey, Incoming
-from bot.core.reply import Button, ButtonStyle, Field, Reply, Tone, error_reply
+from bot.core.reply import Reply, Tone, error_reply
 from bot.core.transport import Delivery, DeliveryError, Transport
-from bot.services.excerpts import build_plan, excerpt_reply
+from bot.services.excerpts import build_plan
 from bot.services.lookups import Lookups, find_terms
-from bot.services.quizzes import QuizArgumentError, QuizService, parse_quiz_args
-from bot.storage.interface import ChannelSettingsStore, PositionStore, QuizStore, SubscriptionStore
+from bot.services.quiz_commands import QuizCommands
+from bot.services.quizzes import QuizService
+from bot.services.reading import Reading
+from bot.services.scores import Scores
+from bot.storage.interface import ChannelSettingsStore, PositionStore, QuizStore
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +79,10 @@ class Router:
         self.lookups = Lookups(catalog)
         self.schedule: ScheduleHandler | None = None
         self.scheduler: Timers | None = None
-        self.subscriptions: SubscriptionStore | None = None
+        self.reading = Reading(
+            library=library, settings=settings, catalog=catalog, clock=clock, positions=positions
+        )
+        self.scores = Scores(catalog=catalog, quizzes=quiz_repo, positions=positions)
         self.quizzes = QuizService(
             repo=quiz_repo,
             catalog=catalog,
@@ -87,6 +93,14 @@ class Router:
             speed_bonus_max=settings.quiz.speed_bonus_max,
             timer_seconds=settings.quiz.group_timer_seconds,
             default_count=settings.quiz.default_count,
+        )
+        self.quiz_commands = QuizCommands(
+            engine=self.quizzes,
+            store=quiz_repo,
+            library=library,
+            settings=settings,
+            catalog=catalog,
+            clock=clock,
         )
         self.command_prefix: dict[str, str] = {"slack": settings.slack.command + " "}
         self._tick_lock = asyncio.Lock()
@@ -199,7 +213,10 @@ class Router:
                     continue
                 try:
                     if await self.quizzes.reveal(
-                        due.session_id, due.question_no, document, self._questions(document)
+                        due.session_id,
+                        due.question_no,
+                        document,
+                        self.quiz_commands.questions(document),
                     ):
                         revealed += 1
                 except Exception:
@@ -219,9 +236,6 @@ class Router:
     def document(self) -> Document:
         return self.library.document(self.settings.bot.document) or self.library.default_document
 
-    def _questions(self, document: Document) -> dict[str, Question]:
-        return {q.id: q for q in self.library.questions.get(document.id, ())}
-
     def t(self, key: str, lang: str, **values: object) -> str:
         return self.catalog.text(key, lang, **values)
 
@@ -232,7 +246,9 @@ class Router:
         if command == "action":
             return await self._action(incoming, args, lang)
         if command == "home":
-            return self._home(incoming, lang)
+            reading = self.settings.reading
+            plan = build_plan(self.document, reading.excerpt_min, reading.excerpt_max)
+            return self.scores.home(incoming, lang, self.document, len(plan))
         if command not in COMMAND_NAMES:
             return error_reply(
                 self.t("error.unknown_command", lang, command=incoming.command[:50]),
@@ -252,15 +268,15 @@ class Router:
                 document, self.library.glossary.get(document.id, ()), args, lang
             )
         if command == "excerpt":
-            return self._excerpt(incoming, document, args, lang)
+            return self.reading.excerpt(incoming, document, args, lang)
         if command == "quiz":
-            return self._start_quiz(incoming, document, args, lang)
+            return self.quiz_commands.start(incoming, document, args, lang)
         if command == "answer":
-            return await self._answer_text(incoming, document, args, lang)
+            return await self.quiz_commands.answer(incoming, document, args, lang)
         if command == "score":
-            return self._score(incoming, lang)
+            return self.scores.score(incoming, lang)
         if command == "leaderboard":
-            return self._leaderboard(incoming, lang)
+            return self.scores.leaderboard(incoming, lang)
         if command == "language":
             return self._language(incoming, args, lang)
         # command == "schedule"
@@ -270,176 +286,6 @@ class Router:
 
     def _prefix(self, incoming: Incoming) -> str:
         return self.command_prefix.get(incoming.channel.platform, "/")
-
-    # Excerpts -----------------------------------------------------------------------------
-
-    def _excerpt(self, incoming: Incoming, document: Document, args: str, lang: str) -> Reply:
-        which = nfkc(args).strip().casefold()
-        if which not in ("", "today", "next", "今日", "きょう", "次", "つぎ"):
-            return error_reply(
-                self.t("excerpt.error.args", lang, args=args[:50]),
-                hint=self.t("excerpt.hint", lang),
-            )
-        # A subscribed channel reads the plan its daily posts use (size, end, document),
-        # so `excerpt` and the morning post always agree on "day 5 of 18".
-        reading = self.settings.reading
-        low, high, loop = reading.excerpt_min, reading.excerpt_max, reading.at_end == "loop"
-        subscription = (
-            self.subscriptions.for_channel(incoming.channel) if self.subscriptions else None
-        )
-        if subscription is not None:
-            low, high = subscription.excerpt_min, subscription.excerpt_max
-            loop = subscription.at_end == "loop"
-            document = self.library.document(subscription.document) or document
-        plan = build_plan(document, low, high)
-        if not plan.excerpts:
-            return error_reply(self.t("excerpt.error.empty", lang))
-        position, completed = self._positions.get(incoming.channel, document.id)
-        prompts = self.library.prompts.get(document.id, ())
-        if which in ("next", "次", "つぎ"):
-            if completed and not loop:
-                return Reply(
-                    blocks=(self.t("excerpt.finished", lang, total=len(plan)),), tone=Tone.SUCCESS
-                )
-            index = min(position, len(plan) - 1)
-            self._positions.advance(
-                incoming.channel,
-                document.id,
-                len(plan),
-                loop,
-                self.clock.now(),
-            )
-        else:
-            index = max(0, min(position - 1, len(plan) - 1))
-        return excerpt_reply(plan.excerpts[index], catalog=self.catalog, lang=lang, prompts=prompts)
-
-    # Quizzes ------------------------------------------------------------------------------
-
-    def _start_quiz(self, incoming: Incoming, document: Document, args: str, lang: str) -> Reply:
-        try:
-            request = parse_quiz_args(args)
-        except QuizArgumentError as e:
-            return error_reply(self.t(e.key, lang, **e.values), hint=self.t("quiz.hint", lang))
-        bank = self.library.questions.get(document.id, ())
-        if not bank:
-            return error_reply(self.t("quiz.error.no_questions", lang))
-        section_ids: set[str] | None = None
-        scope = ""
-        if request.ref:
-            resolution = resolve_ref(document, request.ref)
-            if resolution.section is None:
-                options = resolution.candidates or resolution.suggestions
-                names = "、".join(f"{s.label}（{s.id}）" for s in options[:5])
-                key = "quiz.error.ambiguous" if resolution.candidates else "quiz.error.no_section"
-                return error_reply(
-                    self.t(key, lang, ref=request.ref, options=names or "—"),
-                    hint=self.t("quiz.hint", lang),
-                )
-            section_ids = {s.id for s in document.subtree(resolution.section.id)}
-            scope = resolution.section.label
-        count = request.count or self.settings.quiz.default_count
-        mode = request.mode or "solo"
-        salt = f"{incoming.channel}:{incoming.user}:{self.clock.now().isoformat()}"
-        questions = self.quizzes.pick_questions(incoming.channel, bank, section_ids, count, salt)
-        if not questions:
-            return error_reply(self.t("quiz.error.none_in_section", lang, section=scope))
-        return self.quizzes.start(incoming, lang, document, questions, mode)
-
-    async def _answer_text(
-        self, incoming: Incoming, document: Document, args: str, lang: str
-    ) -> Reply:
-        if not args:
-            return error_reply(
-                self.t("quiz.error.answer_empty", lang), hint=self.t("quiz.cloze_hint", lang)
-            )
-        questions = self._questions(document)
-        for session in (
-            self._quiz_repo.open_group_session(incoming.channel),
-            self._quiz_repo.open_solo_session(incoming.channel, incoming.user),
-        ):
-            if session is None:
-                continue
-            question = questions.get(session.question_ids[session.current])
-            if question is not None and question.type == "cloze":
-                return await self.quizzes.answer(
-                    incoming,
-                    session.language,
-                    session,
-                    session.current,
-                    args,
-                    question,
-                    document,
-                    questions,
-                )
-        return error_reply(self.t("quiz.error.no_cloze", lang), hint=self.t("quiz.hint", lang))
-
-    async def _quiz_click(self, incoming: Incoming, parts: tuple[str, ...], lang: str) -> Reply:
-        try:
-            session_id, no, choice = (int(p) for p in parts)
-        except ValueError:
-            return error_reply(self.t("error.stale_button", lang))
-        session = self._quiz_repo.session(session_id)
-        if session is None or session.channel.platform != incoming.channel.platform:
-            return error_reply(self.t("error.stale_button", lang))
-        document = self.library.document(session.document)
-        if document is None or not 0 <= no < session.total:
-            return error_reply(self.t("error.stale_button", lang))
-        questions = self._questions(document)
-        question = questions.get(session.question_ids[no])
-        if question is None:
-            return error_reply(self.t("error.stale_button", lang))
-        response = self.quizzes.response_text(question, choice, lang)
-        if response is None:
-            return error_reply(self.t("error.stale_button", lang))
-        return await self.quizzes.answer(
-            incoming, session.language, session, no, response, question, document, questions
-        )
-
-    # Scores -------------------------------------------------------------------------------
-
-    def _score(self, incoming: Incoming, lang: str) -> Reply:
-        score, rank = self._quiz_repo.score(incoming.channel, incoming.user)
-        if score is None:
-            return Reply(blocks=(self.t("score.none", lang),), tone=Tone.INFO, ephemeral=True)
-        return Reply(
-            title=self.t("score.title", lang, name=incoming.user_name),
-            fields=(
-                Field(self.t("score.points", lang), str(score.points), inline=True),
-                Field(
-                    self.t("score.correct", lang),
-                    f"{score.correct} / {score.answered}",
-                    inline=True,
-                ),
-                Field(self.t("score.accuracy", lang), f"{score.accuracy:.0%}", inline=True),
-                Field(self.t("score.rank", lang), str(rank), inline=True),
-            ),
-            tone=Tone.INFO,
-            ephemeral=True,
-        )
-
-    def _leaderboard(self, incoming: Incoming, lang: str) -> Reply:
-        scores = self._quiz_repo.leaderboard(incoming.channel, 10)
-        if not scores:
-            return Reply(blocks=(self.t("leaderboard.empty", lang),), tone=Tone.INFO)
-        medals = ("🥇", "🥈", "🥉")
-        lines = [
-            self.t(
-                "leaderboard.line",
-                lang,
-                rank=medals[i] if i < 3 else f"{i + 1}.",
-                name=s.user_name,
-                points=s.points,
-                correct=s.correct,
-                answered=s.answered,
-                accuracy=f"{s.accuracy:.0%}",
-            )
-            for i, s in enumerate(scores)
-        ]
-        return Reply(
-            title=self.t("leaderboard.title", lang),
-            blocks=("\n".join(lines),),
-            tone=Tone.INFO,
-        )
 
     # Settings -----------------------------------------------------------------------------
 
@@ -472,7 +318,7 @@ class Router:
             return error_reply(self.t("error.stale_button", lang))
         document = self.document
         if action.kind == "quiz" and len(action.args) == 3:
-            return await self._quiz_click(incoming, action.args, lang)
+            return await self.quiz_commands.click(incoming, action.args, lang)
         if action.kind == "nav" and len(action.args) == 2:
             doc = self.library.document(action.args[0])
             section = doc.section(action.args[1]) if doc else None
@@ -496,77 +342,13 @@ class Router:
                 return _replacing(self.lookups.search(document, query, page, lang, arg))
         if action.kind == "home" and action.args:
             if action.args[0] == "quiz":
-                return self._start_quiz(incoming, document, "solo", lang)
+                return self.quiz_commands.start(incoming, document, "solo", lang)
             if action.args[0] == "excerpt":
-                # App Home has no channel of its own: show where the workspace's group reads.
-                reading = self._positions.channels(
-                    incoming.channel.platform, incoming.channel.workspace, document.id
-                )
-                source = reading[0] if reading else incoming.channel
-                return self._excerpt(
+                source = self.reading.reading_channel(incoming, document)
+                return self.reading.excerpt(
                     dataclasses.replace(incoming, channel=source), document, "", lang
                 )
         return error_reply(self.t("error.stale_button", lang))
-
-    # App Home -----------------------------------------------------------------------------
-
-    def _home(self, incoming: Incoming, lang: str) -> Reply:
-        """A personal overview (Slack's App Home): progress, score, the top 5."""
-        platform, workspace = incoming.channel.platform, incoming.channel.workspace
-        document = self.document
-        reading = self.settings.reading
-        plan = build_plan(document, reading.excerpt_min, reading.excerpt_max)
-        progress_lines = []
-        for channel in self._positions.channels(platform, workspace, document.id):
-            position, completed = self._positions.get(channel, document.id)
-            day = len(plan) if completed else position
-            progress_lines.append(
-                self.t(
-                    "home.progress_line", lang, channel=channel.channel, day=day, total=len(plan)
-                )
-            )
-        mine = self._quiz_repo.user_workspace_score(platform, workspace, incoming.user)
-        top = self._quiz_repo.workspace_scores(platform, workspace, 5)
-        top_lines = [
-            self.t("home.top_line", lang, rank=i + 1, name=s.user_name, points=s.points)
-            for i, s in enumerate(top)
-        ]
-        fields = (
-            Field(
-                self.t("home.progress", lang),
-                "\n".join(progress_lines) or self.t("home.no_progress", lang),
-            ),
-            Field(
-                self.t("home.score", lang),
-                self.t(
-                    "home.score_line",
-                    lang,
-                    points=mine.points,
-                    correct=mine.correct,
-                    answered=mine.answered,
-                    accuracy=f"{mine.accuracy:.0%}",
-                )
-                if mine
-                else self.t("score.none", lang),
-            ),
-            Field(
-                self.t("home.top", lang), "\n".join(top_lines) or self.t("leaderboard.empty", lang)
-            ),
-        )
-        return Reply(
-            title=self.t("home.title", lang, document=document.title),
-            blocks=(self.t("home.intro", lang),),
-            fields=fields,
-            buttons=(
-                Button(
-                    make_action("home", "quiz"),
-                    self.t("home.quiz_button", lang),
-                    ButtonStyle.PRIMARY,
-                ),
-                Button(make_action("home", "excerpt"), self.t("home.excerpt_button", lang)),
-            ),
-            tone=Tone.INFO,
-        )
 
 
 def _clip(text: str, limit: int) -> str:
