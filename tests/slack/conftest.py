@@ -7,8 +7,9 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 from slack_fake_api import FakeSlack
-from slack_harness import Harness, StubCore
+from slack_harness import Harness
 from slack_requests import SIGNING_SECRET
+from stub_core import StubCore
 
 from bot.adapters.slack import SlackAdapter
 from bot.config import SlackSettings

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -13,54 +11,6 @@ from slack_fake_api import FakeSlack
 from slack_requests import FORM, JSON, action_body, signed, slash_body
 
 from bot.adapters.slack import SlackAdapter
-from bot.core.api import AutocompleteKind, Suggestion
-from bot.core.catalog import Catalog
-from bot.core.incoming import ChannelKey, Incoming
-from bot.core.reply import Reply
-from bot.core.transport import Delivery, Transport
-
-Script = Callable[[Incoming], Reply | None] | Reply
-
-
-@dataclass
-class StubCore:
-    """A CoreApi that answers from a script and records what it was asked."""
-
-    catalog: Catalog
-    script: dict[str, Script] = field(default_factory=dict)
-    incomings: list[Incoming] = field(default_factory=list)
-    delivered_calls: list[tuple[str, ChannelKey, Delivery]] = field(default_factory=list)
-    transports: list[Transport] = field(default_factory=list)
-    gate: asyncio.Event | None = None
-    _event_ids: set[str] = field(default_factory=set)
-
-    async def handle(self, incoming: Incoming) -> Reply | None:
-        if incoming.event_id is not None:
-            if incoming.event_id in self._event_ids:
-                return None
-            self._event_ids.add(incoming.event_id)
-        self.incomings.append(incoming)
-        if self.gate is not None:
-            await self.gate.wait()
-        key = f"{incoming.command}:{incoming.args}" if incoming.command == "action" else ""
-        answer = self.script.get(key) or self.script.get(incoming.command)
-        if answer is None:
-            return Reply(blocks=(f"{incoming.command} {incoming.args}".strip(),))
-        return answer(incoming) if callable(answer) else answer
-
-    async def delivered(self, track: str, channel: ChannelKey, delivery: Delivery) -> None:
-        self.delivered_calls.append((track, channel, delivery))
-
-    def autocomplete(
-        self, kind: AutocompleteKind, prefix: str, locale: str | None = None
-    ) -> list[Suggestion]:
-        return []
-
-    def language(self, channel: ChannelKey, locale: str | None) -> str:
-        return "ja"
-
-    def attach(self, transport: Transport) -> None:
-        self.transports.append(transport)
 
 
 @dataclass

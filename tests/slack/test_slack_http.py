@@ -12,8 +12,9 @@ import time
 
 import pytest
 from slack_fake_api import OUTSIDER_CHANNEL, TEAM, UNKNOWN_CHANNEL, FakeSlack
-from slack_harness import Harness, StubCore
+from slack_harness import Harness
 from slack_requests import FORM, JSON, home_event, signed, slash_body
+from stub_core import StubCore
 
 from bot.core.incoming import ChannelKey, Incoming
 from bot.core.reply import Button, Citation, Field, Reply, ThreadRequest, Tone, error_reply

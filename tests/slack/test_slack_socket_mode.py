@@ -9,8 +9,8 @@ from dataclasses import replace
 
 import pytest
 from slack_fake_api import TEAM, FakeSlack
-from slack_harness import StubCore
 from slack_requests import action_payload, home_event, slash_fields
+from stub_core import StubCore
 
 from bot.adapters.slack import SlackAdapter, run_slack
 from bot.config import ConfigError, Settings, SlackSettings
