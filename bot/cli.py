@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.content.loader import ContentError
+from bot.storage.database import StoreError
 
 DEFAULT_CONFIG = Path("config.toml")
 
@@ -77,6 +79,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as e:
         print(f"studybot: {e}", file=sys.stderr)
         return 2
+    except ContentError as e:
+        # Each problem as FILE:LINE: message, so an editor can jump to it.
+        print(str(e), file=sys.stderr)
+        return 1
+    except StoreError as e:
+        print(f"studybot: {e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
