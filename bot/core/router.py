@@ -9,7 +9,6 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.config import Settings
@@ -34,7 +33,6 @@ from bot.storage.interface import ChannelSettingsStore, PositionStore, QuizStore
 
 log = logging.getLogger(__name__)
 
-PRESENCE_WINDOW = timedelta(minutes=10)
 SUGGESTION_TEXT_MAX = 100
 
 
@@ -75,7 +73,6 @@ class Router:
         self._positions = positions
         self._channel_settings = channel_settings
         self._quiz_repo = quiz_repo
-        self._presence: dict[ChannelKey, dict[str, datetime]] = {}
         self.lookups = Lookups(catalog)
         self.schedule: ScheduleHandler | None = None
         self.scheduler: Timers | None = None
@@ -88,7 +85,6 @@ class Router:
             catalog=catalog,
             clock=clock,
             outbox=self,
-            presence=self,
             points=settings.quiz.points,
             speed_bonus_max=settings.quiz.speed_bonus_max,
             timer_seconds=settings.quiz.group_timer_seconds,
@@ -127,7 +123,6 @@ class Router:
         if incoming.event_id and not self._channel_settings.first_time(incoming.event_id, now):
             log.info("event %s already handled; ignored", incoming.event_id)
             return None
-        self._seen(incoming.channel, incoming.user, now)
         try:
             lang = self.language(incoming.channel, incoming.locale)
         except Exception:
@@ -168,7 +163,7 @@ class Router:
             for t in found[:MAX_SUGGESTIONS]
         ]
 
-    # Outbox (for the quiz engine) and Presence -------------------------------------------
+    # Outbox (for the quiz engine) ------------------------------------------------------
 
     async def send(self, channel: ChannelKey, reply: Reply) -> Delivery | None:
         transport = self.transports.get(channel.platform)
@@ -190,13 +185,6 @@ class Router:
             await transport.edit(channel, message_id, reply)
         except DeliveryError as e:
             log.warning("cannot edit %s in %s: %s", message_id, channel, e)
-
-    def present(self, channel: ChannelKey, now: datetime) -> set[str]:
-        seen = self._presence.get(channel, {})
-        return {user for user, at in seen.items() if now - at <= PRESENCE_WINDOW}
-
-    def _seen(self, channel: ChannelKey, user: str, now: datetime) -> None:
-        self._presence.setdefault(channel, {})[user] = now
 
     # Timers -------------------------------------------------------------------------------
 

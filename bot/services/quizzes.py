@@ -44,10 +44,6 @@ class Outbox(Protocol):
     async def edit(self, channel: ChannelKey, message_id: str, reply: Reply) -> None: ...
 
 
-class Presence(Protocol):
-    def present(self, channel: ChannelKey, now: datetime) -> set[str]: ...
-
-
 @dataclass(frozen=True)
 class QuizRequest:
     ref: str
@@ -105,7 +101,6 @@ class QuizService:
         catalog: Catalog,
         clock: Clock,
         outbox: Outbox,
-        presence: Presence,
         points: int,
         speed_bonus_max: int,
         timer_seconds: int,
@@ -115,7 +110,6 @@ class QuizService:
         self._catalog = catalog
         self._clock = clock
         self._outbox = outbox
-        self._presence = presence
         self._points = points
         self._bonus = speed_bonus_max
         self._timer = timedelta(seconds=timer_seconds)
@@ -293,9 +287,16 @@ class QuizService:
             ephemeral=True,
             tone=Tone.INFO,
         )
-        present = self._presence.present(session.channel, now) | {incoming.user}
+        # "Everyone present" is everyone who has played this quiz: a chat bot cannot see who
+        # is watching, so the first question runs its full timer for people to join, and
+        # later ones close as soon as every player so far has answered.
+        players = self._repo.players(session.id, before=no)
         answered = {a.user for a in self._repo.answers(session.id, no)}
-        if present <= answered and await self.reveal(session.id, no, document, questions):
+        if (
+            players
+            and players <= answered
+            and await self.reveal(session.id, no, document, questions)
+        ):
             return Reply(blocks=(self.t("quiz.answer_received_all", lang),), ephemeral=True)
         return ack
 

@@ -282,6 +282,15 @@ class SqliteQuizStore:
             ).fetchone()
         return _answer(row) if row else None
 
+    def players(self, session_id: int, before: int) -> set[str]:
+        """Everyone who answered any of the rounds before `before`."""
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT DISTINCT user FROM quiz_answers WHERE session_id = ? AND question_no < ?",
+                (session_id, before),
+            ).fetchall()
+        return {str(r["user"]) for r in rows}
+
     def answers(self, session_id: int, question_no: int) -> list[Answer]:
         with self._db.read() as conn:
             rows = conn.execute(

@@ -137,11 +137,10 @@ async def test_solo_quiz_grades_explains_and_scores(core: Router, library: Libra
 
 
 async def test_double_click_is_refused_politely_and_counts_once(
-    core: Router, library: Library
+    core: Router, library: Library, clock: ManualClock
 ) -> None:
     transport = RecordingTransport()
     core.attach(transport)
-    await core.handle(cmd("score", user="u2", name="Taro"))  # both members are present
     start = await core.handle(cmd("quiz", "2.1 1 group"))
     assert start is not None
     question = start.followups[0]
@@ -153,9 +152,11 @@ async def test_double_click_is_refused_politely_and_counts_once(
     again = await core.handle(click(question, right_choice(q)))
     assert again is not None and again.ephemeral
     assert "もう回答済み" in again.text
-    # The second member answers: everyone present has answered, so the result is revealed
-    # at once by editing the question message in place.
     await core.handle(click(question, (right_choice(q) + 1) % 2, user="u2", name="Taro"))
+    # The first question runs its whole timer, so everyone watching can join in.
+    assert transport.edits == []
+    clock.advance(timedelta(seconds=30))
+    assert await core.tick() == 1
     assert [m for m, _ in transport.edits] == ["q-msg"]
     reveal = transport.edits[0][1]
     assert "正解者 1人／回答 2人" in reveal.fields[0].name
@@ -166,12 +167,39 @@ async def test_double_click_is_refused_politely_and_counts_once(
     assert late is not None and "締め切られました" in late.text
 
 
+async def test_later_questions_close_when_every_player_has_answered(
+    core: Router, library: Library, clock: ManualClock
+) -> None:
+    transport = RecordingTransport()
+    core.attach(transport)
+    start = await core.handle(cmd("quiz", "2.2 2 group"))
+    assert start is not None
+    first = start.followups[0]
+    await core.delivered(first.track or "", CHANNEL, Delivery("q1"))
+    await core.handle(click(first, 0) if first.buttons else cmd("answer", "x"))
+    await core.handle(
+        click(first, 0, "u2", "Taro") if first.buttons else cmd("answer", "x", "u2", "Taro")
+    )
+    clock.advance(timedelta(seconds=30))
+    assert await core.tick() == 1
+    second = transport.sent[-1]
+    assert "第2問／2問" in (second.title or "")
+    one = await core.handle(click(second, 0) if second.buttons else cmd("answer", "x"))
+    assert one is not None and "締め切り後" in one.text  # Taro has not answered yet
+    assert len(transport.edits) == 1
+    last = await core.handle(
+        click(second, 0, "u2", "Taro") if second.buttons else cmd("answer", "x", "u2", "Taro")
+    )
+    assert last is not None and "全員が回答した" in last.text
+    assert len(transport.edits) == 2 and transport.edits[-1][0] == "m1"
+    assert "クイズ終了" in (transport.sent[-1].title or "")
+
+
 async def test_group_timer_reveals_and_speed_bonus(
     core: Router, library: Library, clock: ManualClock
 ) -> None:
     transport = RecordingTransport()
     core.attach(transport)
-    await core.handle(cmd("score", user="u2", name="Taro"))
     start = await core.handle(cmd("quiz", "1.1 2 group"))
     assert start is not None
     question = start.followups[0]
@@ -179,7 +207,7 @@ async def test_group_timer_reveals_and_speed_bonus(
     q = question_of(library, question)
     clock.advance(timedelta(seconds=6))  # a fast answer: 24 of 30 seconds left
     await core.handle(click(question, right_choice(q)))
-    assert await core.tick() == 0  # u2 has not answered and time is not up
+    assert await core.tick() == 0  # time is not up
     clock.advance(timedelta(seconds=25))
     assert await core.tick() == 1
     reveal = transport.edits[0][1]

@@ -15,8 +15,8 @@ from typing import Any
 import discord
 import pytest
 import pytest_asyncio
-from conftest import GUARD, TOKEN, Harness, LogTap, discord_settings, start_bot
 from discord_fake import Call, FakeDiscord
+from discord_support import GUARD, TOKEN, Harness, LogTap, discord_settings, start_bot
 from stub_core import StubCore
 
 from bot.adapters.discord import DiscordBot, run_discord

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from conftest import Harness, LogTap, start_bot
 from discord_fake import Call, FakeDiscord, Member
+from discord_support import Harness, LogTap, start_bot
 
 from bot.adapters.discord.render import COLOURS
 from bot.app import build_core
@@ -319,7 +319,6 @@ async def test_a_solo_quiz_is_private_and_graded_on_click(world: World) -> None:
 async def test_two_members_answer_one_group_quiz(world: World) -> None:
     fake = world.fake
     room = fake.quiz_room
-    await world.run(fake.slash("score", member=fake.carol, channel=room))  # carol is here
     question, calls = await _start_quiz_with_buttons(world, fake.bob, room, "group")
     intro, posted = [c for c in calls if c.is_message][-2:]
     assert is_ephemeral(intro) and not is_ephemeral(posted)
@@ -332,12 +331,14 @@ async def test_two_members_answer_one_group_quiz(world: World) -> None:
 
     twice = answer_of(await world.run(fake.click(qid, choices[-1], member=fake.bob)))
     assert is_ephemeral(twice) and t(world, "quiz.error.already_answered") in embed_text(twice)
-    assert fake.messages[qid]["components"]  # still open: carol has not answered
+    assert fake.messages[qid]["components"]  # still open: the first question runs its timer
 
     before = len(fake.calls)
     carol = answer_of(await world.run(fake.click(qid, choices[0], member=fake.carol)))
-    # Carol was the last one present: her answer closes the question.
-    assert is_ephemeral(carol) and t(world, "quiz.answer_received_all") in embed_text(carol)
+    assert is_ephemeral(carol) and t(world, "quiz.answer_received") in embed_text(carol)
+    assert fake.messages[qid]["components"]  # others may still join until the timer ends
+    world.clock.advance(TIMER)
+    assert await world.core.tick() == 1
     reveal = next(c for c in fake.calls[before:] if c.method == "PATCH")
     assert reveal.path.endswith(f"/messages/{qid}")
     assert fake.messages[qid]["embeds"][0]["title"] == t(world, "quiz.reveal_title", no=1, total=1)
@@ -345,6 +346,7 @@ async def test_two_members_answer_one_group_quiz(world: World) -> None:
     summary = [m for m in fake.channel_messages(room) if m["type"] == 0][-1]  # a channel post
     assert summary["embeds"][0]["title"] == t(world, "quiz.summary_title")
     assert "Bob" in summary["embeds"][0]["description"]
+    assert "Carol" in summary["embeds"][0]["description"]
     check_sent(fake.calls[before:])
 
 
