@@ -47,7 +47,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         (
             OptionSpec("section", autocomplete="section"),
             OptionSpec("count", kind="integer", min_value=1, max_value=MAX_QUIZ_COUNT),
-            OptionSpec("mode", kind="choice", choices=("solo", "group")),
+            OptionSpec("mode", kind="choice", choices=("solo", "group", "stop")),
         ),
     ),
     CommandSpec("answer", (OptionSpec("text", required=True),)),

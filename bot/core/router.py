@@ -34,6 +34,7 @@ from bot.storage.interface import ChannelSettingsStore, PositionStore, QuizStore
 log = logging.getLogger(__name__)
 
 SUGGESTION_TEXT_MAX = 100
+STOP_WORDS = frozenset({"stop", "end", "やめる", "終了", "中止"})
 
 
 class ScheduleHandler(Protocol):
@@ -258,6 +259,8 @@ class Router:
         if command == "excerpt":
             return self.reading.excerpt(incoming, document, args, lang)
         if command == "quiz":
+            if nfkc(args).strip().casefold() in STOP_WORDS:
+                return await self.quiz_commands.stop(incoming, document, lang)
             return self.quiz_commands.start(incoming, document, args, lang)
         if command == "answer":
             return await self.quiz_commands.answer(incoming, document, args, lang)

@@ -37,6 +37,18 @@ class QuizCommands:
     def questions(self, document: Document) -> dict[str, Question]:
         return {q.id: q for q in self._library.questions.get(document.id, ())}
 
+    async def stop(self, incoming: Incoming, document: Document, lang: str) -> Reply:
+        """`quiz stop`: your own solo quiz, or the channel's group quiz (its starter or admins)."""
+        solo = self._store.open_solo_session(incoming.channel, incoming.user)
+        group = self._store.open_group_session(incoming.channel)
+        if group is not None and (incoming.is_admin or incoming.user == group.starter):
+            return await self._engine.stop(group, document, self.questions(document))
+        if solo is not None:
+            return await self._engine.stop(solo, document, self.questions(document))
+        if group is not None:
+            return error_reply(self.t("quiz.error.stop_not_allowed", lang))
+        return error_reply(self.t("quiz.error.nothing_to_stop", lang))
+
     def start(self, incoming: Incoming, document: Document, args: str, lang: str) -> Reply:
         try:
             request = parse_quiz_args(args)

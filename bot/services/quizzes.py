@@ -450,9 +450,16 @@ class QuizService:
         )
 
     async def reveal(
-        self, session_id: int, no: int, document: Document, questions: dict[str, Question]
+        self,
+        session_id: int,
+        no: int,
+        document: Document,
+        questions: dict[str, Question],
+        *,
+        last: bool = False,
     ) -> bool:
-        """Reveal a group round once (whoever calls first wins), then open the next one."""
+        """Reveal a group round once (whoever calls first wins), then open the next one
+        (unless `last`: the quiz is being stopped)."""
         now = self._clock.now()
         if not self._repo.claim_reveal(session_id, no, now):
             return False
@@ -472,7 +479,7 @@ class QuizService:
             await self._outbox.edit(session.channel, current.message_id, reveal)
         else:
             await self._outbox.send(session.channel, reveal)
-        if no + 1 < session.total:
+        if no + 1 < session.total and not last:
             next_q = questions.get(session.question_ids[no + 1])
             if next_q is not None:
                 self._repo.open_next_round(session_id, no + 1, next_q.id, now, now + self._timer)
@@ -486,6 +493,22 @@ class QuizService:
             session.channel, self._summary(session, session.language, ephemeral=False)
         )
         return True
+
+    async def stop(
+        self, session: QuizSession, document: Document, questions: dict[str, Question]
+    ) -> Reply:
+        """End a quiz early: a group quiz reveals the open question and posts the results."""
+        lang = session.language
+        if session.mode == "group":
+            if not await self.reveal(session.id, session.current, document, questions, last=True):
+                # The round was revealed already (its timer won the race): just close the quiz.
+                self._repo.finish_session(session.id)
+                await self._outbox.send(
+                    session.channel, self._summary(session, lang, ephemeral=False)
+                )
+            return Reply(blocks=(self.t("quiz.stopped", lang),), ephemeral=True, tone=Tone.INFO)
+        self._repo.finish_session(session.id)
+        return self._summary(session, lang, ephemeral=True)
 
     def due(self) -> list[Round]:
         return self._repo.due_rounds(self._clock.now())

@@ -303,3 +303,24 @@ async def test_retried_event_runs_once(core: Router) -> None:
     incoming = dataclasses.replace(cmd("quiz", "1.1 1 solo"), event_id="evt-1")
     assert await core.handle(incoming) is not None
     assert await core.handle(incoming) is None
+
+
+async def test_quiz_stop_reveals_and_ends_a_group_quiz(core: Router, clock: ManualClock) -> None:
+    transport = RecordingTransport()
+    core.attach(transport)
+    start = await core.handle(cmd("quiz", "1 5 group"))
+    assert start is not None
+    await core.delivered(start.followups[0].track or "", CHANNEL, Delivery("q1"))
+    refused = await core.handle(cmd("quiz", "stop", user="u2", name="Taro"))
+    assert refused is not None and "始めた人と管理者だけ" in refused.text
+    stopped = await core.handle(cmd("quiz", "stop"))
+    assert stopped is not None and "終了しました" in stopped.text
+    assert [m for m, _ in transport.edits] == ["q1"]  # the open question shows its answer
+    assert "クイズ終了" in (transport.sent[-1].title or "")  # results, and no next question
+    clock.advance(timedelta(minutes=5))
+    assert await core.tick() == 0
+    again = await core.handle(cmd("quiz", "stop"))
+    assert again is not None and "終了できるクイズはありません" in again.text
+    # A new group quiz may start at once.
+    restart = await core.handle(cmd("quiz", "1 1 group"))
+    assert restart is not None and restart.followups
