@@ -158,7 +158,15 @@ class Router:
         found = find_terms(terms, prefix) if prefix.strip() else list(terms)
         return [
             Suggestion(
-                _clip(f"{t.term}（{t.reading}）", SUGGESTION_TEXT_MAX),
+                _clip(
+                    self.t(
+                        "glossary.suggestion",
+                        language_of(locale) or self.settings.bot.language,
+                        term=t.term,
+                        reading=t.reading,
+                    ),
+                    SUGGESTION_TEXT_MAX,
+                ),
                 _clip(t.term, SUGGESTION_TEXT_MAX),
             )
             for t in found[:MAX_SUGGESTIONS]

@@ -241,7 +241,11 @@ class Lookups:
             fields.append(Field(self.t("glossary.sections", lang), where))
         others = [t.term for t in found[1:6]]
         if others:
-            fields.append(Field(self.t("glossary.see_also", lang), "、".join(others)))
+            fields.append(
+                Field(
+                    self.t("glossary.see_also", lang), self.t("list.separator", lang).join(others)
+                )
+            )
         return Reply(
             title=term.term,
             blocks=(term.definition,),

@@ -63,7 +63,9 @@ class QuizCommands:
             resolution = resolve_ref(document, request.ref)
             if resolution.section is None:
                 options = resolution.candidates or resolution.suggestions
-                names = "、".join(f"{s.label}（{s.id}）" for s in options[:5])
+                names = self.t("list.separator", lang).join(
+                    self.t("section.label_id", lang, label=s.label, id=s.id) for s in options[:5]
+                )
                 key = "quiz.error.ambiguous" if resolution.candidates else "quiz.error.no_section"
                 return error_reply(
                     self.t(key, lang, ref=request.ref, options=names or "—"),
